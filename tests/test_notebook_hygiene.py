@@ -72,3 +72,15 @@ def test_no_absolute_paths_or_user_names_in_outputs(notebook):
 def test_starts_with_a_title(notebook):
     first = notebook["cells"][0]
     assert first["cell_type"] == "markdown" and "".join(first["source"]).startswith("# ")
+
+
+def test_no_test_harness_in_the_text(notebook):
+    # nbval is steered by cell tags (nbval-ignore-output), never by comments the reader sees
+    for cell in notebook["cells"]:
+        assert "NBVAL" not in "".join(cell["source"]), "".join(cell["source"])[:200]
+
+
+def test_speaks_to_learners(notebook):
+    # learners have the notebooks, not the project's planning documents
+    for cell in notebook["cells"]:
+        assert not re.search(r"\bbrief\b", "".join(cell["source"]), re.IGNORECASE), "".join(cell["source"])[:200]
