@@ -1,4 +1,5 @@
-"""pytest hooks for nbval: stderr (progress bars, warnings) varies between machines and is not compared."""
+"""pytest hooks for nbval: stderr (progress bars, warnings) varies between machines and is not
+compared."""
 
 
 def pytest_collectstart(collector):

@@ -10,7 +10,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import torch
-from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
+from torch.utils.data import (
+    BatchSampler,
+    DataLoader,
+    RandomSampler,
+    SequentialSampler,
+    TensorDataset,
+)
 from torchvision.datasets import MNIST
 
 # SHA-256 of the official uncompressed files, as torchvision downloads them.

@@ -28,7 +28,8 @@ NOTEBOOK = REPO / "lora.ipynb"
 CORE_END = "## 8."  # the core story ends where section 8 begins
 # what section 7's `check_the_fix` prints for the adapter fine-tuned with mixed batches
 SECTION_7 = re.compile(
-    r"^LoRA, mixed batches\n  weak digit (\d) test errors: (\d+) -> (\d+).*?test accuracy: ([\d.]+) -> ([\d.]+)",
+    r"^LoRA, mixed batches\n  weak digit (\d) test errors: (\d+) -> (\d+)"
+    r".*?test accuracy: ([\d.]+) -> ([\d.]+)",
     re.MULTILINE | re.DOTALL,
 )
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -41,7 +42,9 @@ def parse_seeds(text):
         first, _, last = part.partition("-")
         seeds += range(int(first), int(last or first) + 1)
     if not seeds or len(set(seeds)) != len(seeds):
-        raise argparse.ArgumentTypeError(f"seeds must be distinct, e.g. 1000-1049 or 3,17,42; got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"seeds must be distinct, e.g. 1000-1049 or 3,17,42; got {text!r}"
+        )
     return seeds
 
 
@@ -56,10 +59,10 @@ def core_notebook(folder):
 
 
 def failed_assert(error):
-    """The source line of the assert (or other statement) that stopped the notebook."""
+    """The exception, and the source line (marked by an arrow) that stopped the notebook."""
     traceback = ANSI.sub("", "\n".join(error.traceback))
-    arrows = [line.split("---->", 1)[1].strip() for line in traceback.splitlines() if "---->" in line]
-    where = arrows[-1] if arrows else ""
+    arrows = re.findall(r"^-+> *\d+ (.*)$", traceback, re.MULTILINE)
+    where = arrows[-1].strip() if arrows else ""
     return f"{error.ename}: {error.evalue or where}"[:160]
 
 
@@ -70,7 +73,12 @@ def run_seed(seed, notebook, folder):
     parameters = {"SEED": seed, "CHECKPOINT_DIR": str(Path(folder) / f"checkpoints_{seed}")}
     try:
         papermill.execute_notebook(
-            notebook, output, parameters=parameters, cwd=str(REPO), progress_bar=False, kernel_name="python3"
+            notebook,
+            output,
+            parameters=parameters,
+            cwd=str(REPO),
+            progress_bar=False,
+            kernel_name="python3",
         )
         verdict = "ok"
     except papermill.PapermillExecutionError as error:
@@ -100,7 +108,8 @@ def describe(result):
     if "cut" not in result:
         return f"seed {result['seed']:>5}: section 7 did not run; {result['verdict']}"
     return (
-        f"seed {result['seed']:>5}: weak digit {result['digit']}, errors {result['before']:>3} -> {result['after']:>3}, "
+        f"seed {result['seed']:>5}: weak digit {result['digit']}, "
+        f"errors {result['before']:>3} -> {result['after']:>3}, "
         f"cut {result['cut']:4.0%}, accuracy {result['change']:+.2f} pt, {result['verdict']}"
     )
 
@@ -114,16 +123,21 @@ def summary(results):
         changes = [result["change"] for result in measured]
         line += (
             f"; cut min {min(cuts):.0%}, median {statistics.median(cuts):.0%}; "
-            f"accuracy change min {min(changes):+.2f} pt, median {statistics.median(changes):+.2f} pt"
+            f"accuracy change min {min(changes):+.2f} pt, "
+            f"median {statistics.median(changes):+.2f} pt"
         )
     return line
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("seeds", type=parse_seeds, help="e.g. 1000-1049 or 3,17,42")
     parser.add_argument("--core", action="store_true", help="run sections 0-7 only")
-    parser.add_argument("--jobs", type=int, default=1, help="notebooks at a time (CPU threads are shared out)")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="notebooks at a time (CPU threads are shared out)"
+    )
     parser.add_argument("--json", type=Path, help="also write the per-seed results to this file")
     parser.add_argument("--keep", type=Path, help="keep the executed notebooks in this folder")
     args = parser.parse_args(argv)

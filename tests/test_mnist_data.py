@@ -31,8 +31,13 @@ def tiny_mnist(tmp_path, monkeypatch):
     for split, count in (("train", N_TRAIN), ("t10k", N_TEST)):
         images = torch.randint(0, 256, (count, 28, 28), dtype=torch.uint8, generator=generator)
         write_idx(folder / f"{split}-images-idx3-ubyte", images)
-        write_idx(folder / f"{split}-labels-idx1-ubyte", torch.arange(count, dtype=torch.uint8) % 10)
-    digests = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in mnist_data.MNIST_SHA256}
+        write_idx(
+            folder / f"{split}-labels-idx1-ubyte", torch.arange(count, dtype=torch.uint8) % 10
+        )
+    digests = {
+        name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        for name in mnist_data.MNIST_SHA256
+    }
     monkeypatch.setattr(mnist_data, "MNIST_SHA256", digests)
     return tmp_path
 
@@ -43,7 +48,11 @@ def test_happy_path_returns_normalized_float_images_and_int64_labels(tiny_mnist)
     assert labels.shape == (N_TRAIN,) and labels.dtype == torch.int64
     assert labels.tolist() == [i % 10 for i in range(N_TRAIN)]
     pixels = (images * mnist_data.PIXEL_STD + mnist_data.PIXEL_MEAN) * 255
-    assert torch.allclose(pixels, pixels.round(), atol=1e-3) and pixels.min() >= -1e-3 and pixels.max() <= 255.001
+    assert (
+        torch.allclose(pixels, pixels.round(), atol=1e-3)
+        and pixels.min() >= -1e-3
+        and pixels.max() <= 255.001
+    )
 
     test_images, test_labels = load_mnist(tiny_mnist, train=False)
     assert test_images.shape == (N_TEST, 784) and test_labels.shape == (N_TEST,)
@@ -52,7 +61,9 @@ def test_happy_path_returns_normalized_float_images_and_int64_labels(tiny_mnist)
 def test_truncated_file_is_named_in_the_error(tiny_mnist):
     corrupt = raw_folder(tiny_mnist) / "train-labels-idx1-ubyte"
     corrupt.write_bytes(corrupt.read_bytes()[:-3])
-    with pytest.raises(MNISTDataError, match="train-labels-idx1-ubyte is corrupt or truncated") as error:
+    with pytest.raises(
+        MNISTDataError, match="train-labels-idx1-ubyte is corrupt or truncated"
+    ) as error:
         load_mnist(tiny_mnist)
     assert "Delete it" in str(error.value)
 
@@ -75,7 +86,9 @@ def test_missing_files_without_download_say_where_to_put_them(tmp_path):
 
 
 def test_missing_files_with_unreachable_mirrors_fail_fast(tmp_path, monkeypatch):
-    monkeypatch.setattr(mnist_data.MNIST, "mirrors", ["http://127.0.0.1:9/"])  # nothing listens there
+    monkeypatch.setattr(
+        mnist_data.MNIST, "mirrors", ["http://127.0.0.1:9/"]
+    )  # nothing listens there
     start = time.monotonic()
     with pytest.raises(MNISTDataError, match="the download failed") as error:
         load_mnist(tmp_path)
@@ -89,7 +102,9 @@ def test_a_mirror_that_never_answers_times_out_instead_of_hanging(tmp_path, monk
     silent.listen()  # accepts connections, never sends a byte
     accepted = []
     threading.Thread(target=lambda: accepted.append(silent.accept()), daemon=True).start()
-    monkeypatch.setattr(mnist_data.MNIST, "mirrors", [f"http://127.0.0.1:{silent.getsockname()[1]}/"])
+    monkeypatch.setattr(
+        mnist_data.MNIST, "mirrors", [f"http://127.0.0.1:{silent.getsockname()[1]}/"]
+    )
     monkeypatch.setattr(mnist_data, "DOWNLOAD_TIMEOUT_S", 0.5)
     start = time.monotonic()
     with pytest.raises(MNISTDataError, match="the download failed"):

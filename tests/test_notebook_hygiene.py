@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted(REPO.glob("*.ipynb"))
+NOTEBOOKS = sorted(REPO.glob("*.ipynb")) + sorted(REPO.glob("solutions/*.ipynb"))
 MAX_BYTES = 1_000_000
 FIGURE_CALLS = re.compile(r"\bplt\.(show|imshow|plot|bar|subplots|figure)\b")
 PRIVATE_PATH = re.compile(r"(/home/|/root/|/Users/|/work/|[A-Z]:\\\\Users)")
@@ -33,8 +33,9 @@ def notebook(request):
     return json.loads(request.param.read_text())
 
 
-def test_the_tutorial_notebooks_are_collected():
-    assert {"svd.ipynb", "lora.ipynb"} <= {path.name for path in NOTEBOOKS}
+def test_the_tutorial_notebooks_and_their_solutions_are_collected():
+    expected = {"svd.ipynb", "lora.ipynb", "svd_solutions.ipynb", "lora_solutions.ipynb"}
+    assert expected <= {path.name for path in NOTEBOOKS}
 
 
 def test_executed_top_to_bottom(notebook):
@@ -83,4 +84,6 @@ def test_no_test_harness_in_the_text(notebook):
 def test_speaks_to_learners(notebook):
     # learners have the notebooks, not the project's planning documents
     for cell in notebook["cells"]:
-        assert not re.search(r"\bbrief\b", "".join(cell["source"]), re.IGNORECASE), "".join(cell["source"])[:200]
+        assert not re.search(r"\bbrief\b", "".join(cell["source"]), re.IGNORECASE), "".join(
+            cell["source"]
+        )[:200]
