@@ -19,7 +19,7 @@ from nbclient import NotebookClient
 REPO = Path(__file__).resolve().parent.parent
 BUDGET_SECONDS = {
     "svd.ipynb": 15,
-    "lora.ipynb": 70,
+    "lora.ipynb": 80,
     "svd_solutions.ipynb": 15,  # the two solutions notebooks: 60 s together
     "lora_solutions.ipynb": 45,
 }

@@ -33,6 +33,7 @@ SECTION_7 = re.compile(
     re.MULTILINE | re.DOTALL,
 )
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+CELL_TIMEOUT_S = 600  # no cell takes a minute; a cell still running after 10 minutes has stalled
 
 
 def parse_seeds(text):
@@ -68,6 +69,7 @@ def failed_assert(error):
 
 def run_seed(seed, notebook, folder):
     import papermill  # imported here: `--help` works without it
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     output = Path(folder) / f"seed_{seed}.ipynb"
     parameters = {"SEED": seed, "CHECKPOINT_DIR": str(Path(folder) / f"checkpoints_{seed}")}
@@ -79,10 +81,13 @@ def run_seed(seed, notebook, folder):
             cwd=str(REPO),
             progress_bar=False,
             kernel_name="python3",
+            execution_timeout=CELL_TIMEOUT_S,
         )
         verdict = "ok"
     except papermill.PapermillExecutionError as error:
         verdict = "FAILED " + failed_assert(error)
+    except (CellTimeoutError, DeadKernelError) as error:  # a stalled or killed kernel
+        verdict = f"FAILED {type(error).__name__}: {str(error).splitlines()[0][:120]}"
     stdout = "".join(
         out.get("text", "")
         for cell in nbformat.read(output, as_version=4).cells
