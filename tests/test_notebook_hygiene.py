@@ -17,11 +17,6 @@ def code_cells(notebook):
     return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
 
 
-def is_interactive_only(cell):
-    # a widget cell: headless runs (nbclient, papermill) skip it, and so does nbval
-    return "skip-execution" in cell["metadata"].get("tags", [])
-
-
 def output_texts(cell):
     for output in cell.get("outputs", []):
         if "text" in output:
@@ -44,17 +39,8 @@ def test_the_tutorial_notebooks_and_their_solutions_are_collected():
 
 
 def test_executed_top_to_bottom(notebook):
-    cells = [cell for cell in code_cells(notebook) if not is_interactive_only(cell)]
-    counts = [cell["execution_count"] for cell in cells]
+    counts = [cell["execution_count"] for cell in code_cells(notebook)]
     assert counts == list(range(1, len(counts) + 1)), "re-execute the notebook top to bottom"
-
-
-def test_interactive_only_cells_are_skipped_everywhere(notebook):
-    # widgets can stall a headless notebook runner (jupyter/nbclient#312), so such cells never run
-    # there: skipped by nbclient and papermill (skip-execution) and by nbval (nbval-skip)
-    for cell in filter(is_interactive_only, code_cells(notebook)):
-        assert "nbval-skip" in cell["metadata"]["tags"], "".join(cell["source"])[:200]
-        assert cell["execution_count"] is None and not cell["outputs"]
 
 
 def test_no_error_outputs(notebook):
