@@ -22,6 +22,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from seed_sweep import notebook_until
 
 REPO = Path(__file__).resolve().parent.parent
 BUDGET_SECONDS = {
@@ -64,16 +65,6 @@ def benchmark(path):
         return time.perf_counter() - start, peak_mib
 
 
-def part_one_notebook(folder):
-    """lora.ipynb cut where part two begins (sections 0-10), written into `folder`."""
-    notebook = nbformat.read(REPO / "lora.ipynb", as_version=4)
-    end = next(i for i, cell in enumerate(notebook.cells) if cell.source.startswith(PART_TWO))
-    notebook.cells = notebook.cells[:end]
-    path = Path(folder) / "lora_part_one.ipynb"
-    nbformat.write(notebook, path)
-    return path
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -88,7 +79,7 @@ def main(argv=None):
         parser.error("--part-one runs lora.ipynb's sections 0-10; give no notebooks with it")
     with tempfile.TemporaryDirectory() as folder:
         if args.part_one:
-            paths = [part_one_notebook(folder)]
+            paths = [notebook_until(PART_TWO, folder, "lora_part_one.ipynb")]
         else:
             paths = [REPO / name for name in args.notebooks] or (
                 sorted(REPO.glob("*.ipynb")) + sorted(REPO.glob("solutions/*.ipynb"))

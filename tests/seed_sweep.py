@@ -49,12 +49,12 @@ def parse_seeds(text):
     return seeds
 
 
-def core_notebook(folder):
-    """lora.ipynb cut before section 8, written into `folder`."""
+def notebook_until(marker, folder, name):
+    """lora.ipynb cut before its first cell that starts with `marker`, saved as `folder`/`name`."""
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    end = next(i for i, cell in enumerate(notebook.cells) if cell.source.startswith(CORE_END))
+    end = next(i for i, cell in enumerate(notebook.cells) if cell.source.startswith(marker))
     notebook.cells = notebook.cells[:end]
-    path = Path(folder) / "lora_core.ipynb"
+    path = Path(folder) / name
     nbformat.write(notebook, path)
     return path
 
@@ -152,7 +152,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or scratch
         Path(folder).mkdir(parents=True, exist_ok=True)
-        notebook = core_notebook(folder) if args.core else NOTEBOOK
+        notebook = notebook_until(CORE_END, folder, "lora_core.ipynb") if args.core else NOTEBOOK
         results = []
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
             for result in pool.map(lambda seed: run_seed(seed, notebook, folder), args.seeds):
