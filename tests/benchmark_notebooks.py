@@ -5,8 +5,8 @@
 
 Not a test (timings are machine-dependent): the budgets are for a 2-core laptop CPU. Exits 1 if a
 notebook runs over its budget (the median, with --repeat). Each notebook runs in a fresh process;
-the clock runs from starting its kernel to shutting the kernel down, and leaves out only this
-script's own start-up in that process (importing nbformat alone takes about a second).
+the clock runs from starting its kernel to shutting the kernel down. It leaves out starting that
+process, this script's imports there (nbformat alone takes about a second) and reading the notebook.
 Before and after each notebook the script measures the CPU's float32 matrix-product speed: on a
 shared machine it varies, and two timings compare fairly only at similar speeds.
 """
@@ -53,7 +53,7 @@ def execute(path):
 
 def matmul_gflops(repeats=50):
     """Float32 GFLOP/s of a (256 x 1000) @ (1000 x 2000) product, the MLP's largest layer."""
-    import torch  # not at the top: each timed process re-imports this module, and would pay for it
+    import torch  # not at the top: each fresh process re-imports this module and needs no torch
 
     inputs, weight = torch.randn(256, 1000), torch.randn(1000, 2000)
     inputs @ weight  # warm-up
