@@ -1,8 +1,8 @@
-"""Run a tutorial notebook's own code inside another notebook: the solutions build on it.
+"""Run a tutorial notebook's own code inside another notebook: lessons and solutions build on it.
 
-The solutions in `solutions/` do not copy the tutorial's code; they execute the tutorial's code
-cells, quietly, in their own namespace. A change to a tutorial therefore reaches its solutions at
-once, and the test suite checks both.
+The lessons in `lessons/` and the solutions in `solutions/` do not copy a tutorial's code; they
+execute its code cells, quietly, in their own namespace. A change to a tutorial therefore reaches
+them at once, and the test suite checks all of them.
 """
 
 import ast
@@ -14,6 +14,75 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 REPO = Path(__file__).resolve().parent
+PART_ONE, PART_ONE_END = "lora.ipynb", "## Exercises"
+_SAVED = 'Path(CHECKPOINT_DIR) / f"seed_{SEED}" / '  # where part one's section 10 saves its models
+# Part one's cells that train, by a name each defines, and what runs instead when part one's models
+# for this seed are saved (None: nothing). Cells that use what a skipped cell defined are skipped.
+LOAD_INSTEAD_OF_TRAINING = {
+    "pretrain_losses": "pretrained.load_state_dict(torch.load("
+    + _SAVED
+    + '"pretrained.pt", weights_only=True))',
+    "naive": None,
+    "finetune_history": "adapted.load_state_dict(torch.load("
+    + _SAVED
+    + '"adapter.pt", weights_only=True)["tensors"], strict=False)',
+}
+
+
+def load_part_one(namespace):
+    """Part one's code, data and trained models in `namespace` (a lesson's globals()).
+
+    Runs lora.ipynb's code cells up to its exercises, with the lesson's own values of any parameter
+    it already set (SEED, CHECKPOINT_DIR, ...). When part one saved its models for this SEED, the
+    training cells load them instead; otherwise part one trains them and saves them.
+    """
+    folder = Path(namespace["CHECKPOINT_DIR"]) / f"seed_{namespace['SEED']}"
+    saved = all((folder / name).exists() for name in ("pretrained.pt", "adapter.pt"))
+    cells = _code_cells(PART_ONE, PART_ONE_END)
+    if saved:
+        cells = list(_loading_instead_of_training(cells))
+    for source, tags in cells:
+        chosen = {name: namespace[name] for name in _top_level_names(source) if name in namespace}
+        _run_quietly(source, namespace, PART_ONE)
+        if "parameters" in tags:
+            namespace.update(chosen)  # the lesson's parameters win
+    return f"part one's models for seed {namespace['SEED']}: " + (
+        f"loaded from {folder}" if saved else f"trained and saved in {folder}"
+    )
+
+
+def _code_cells(notebook, before=None):
+    """(source, tags) of every code cell; with `before`, only those above the first markdown cell
+    that starts with that text."""
+    cells = json.loads((REPO / notebook).read_text())["cells"]
+    if before is not None:
+        starts = [
+            cell["cell_type"] == "markdown" and "".join(cell["source"]).startswith(before)
+            for cell in cells
+        ]
+        if not any(starts):
+            raise ValueError(f"{notebook} has no markdown cell that starts with {before!r}")
+        cells = cells[: starts.index(True)]
+    return [
+        ("".join(cell["source"]), cell["metadata"].get("tags", []))
+        for cell in cells
+        if cell["cell_type"] == "code"
+    ]
+
+
+def _loading_instead_of_training(cells):
+    missing = set()  # names only a skipped cell defined
+    for source, tags in cells:
+        defined = _top_level_names(source)
+        trains = defined & LOAD_INSTEAD_OF_TRAINING.keys()
+        if trains or (_used_names(source) - defined) & missing:
+            missing |= defined
+            instead = LOAD_INSTEAD_OF_TRAINING.get(next(iter(trains), None))
+            if instead:
+                yield instead, tags
+        else:
+            missing -= defined
+            yield source, tags
 
 
 def run_tutorial(notebook, namespace, before=None, only_defining=None):
@@ -25,16 +94,7 @@ def run_tutorial(notebook, namespace, before=None, only_defining=None):
     """
     if (before is None) == (only_defining is None):
         raise ValueError("give exactly one of before= and only_defining=")
-    cells = json.loads((REPO / notebook).read_text())["cells"]
-    if before is not None:
-        starts = [
-            "".join(cell["source"]).startswith(before) and cell["cell_type"] == "markdown"
-            for cell in cells
-        ]
-        if not any(starts):
-            raise ValueError(f"{notebook} has no markdown cell that starts with {before!r}")
-        cells = cells[: starts.index(True)]
-    sources = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    sources = [source for source, _ in _code_cells(notebook, before)]
     if only_defining is not None:
         wanted = set(only_defining)
         sources = [source for source in sources if _top_level_names(source) & wanted]
@@ -59,6 +119,18 @@ def _top_level_names(source):
                 if isinstance(name, ast.Name)
             }
     return names
+
+
+def _used_names(source):
+    """Names the cell reads when it runs (not inside the functions it defines) but never binds."""
+    read, bound, nodes = set(), set(), [ast.parse(source)]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            nodes.extend(ast.iter_child_nodes(node))
+    return read - bound
 
 
 def _run_quietly(source, namespace, notebook):

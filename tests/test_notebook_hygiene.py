@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted(REPO.glob("*.ipynb")) + sorted(REPO.glob("solutions/*.ipynb"))
+STUDENT_NOTEBOOKS = sorted(REPO.glob("*.ipynb")) + sorted(REPO.glob("lessons/*.ipynb"))
+NOTEBOOKS = STUDENT_NOTEBOOKS + sorted(REPO.glob("solutions/*.ipynb"))
+MAX_CELLS = {"lora.ipynb": 70, "lessons": 60}  # one class each
+# a count of seeds or runs typed into the prose ("on 58 of 74 seeds"): it belongs in VALIDATION.md
+CROSS_SEED_COUNT = re.compile(
+    r"\b\d+\s*(?:of|out of|/)\s*(?:the\s+)?\d+\s+(?:[\w-]+\s+)?(?:seeds|runs)\b"
+    r"|\bseeds?\s+\d+\s*[–-]\s*\d+",
+    re.IGNORECASE,
+)
 MAX_BYTES = 1_000_000
 FIGURE_CALLS = re.compile(r"\bplt\.(show|imshow|plot|bar|subplots|figure)\b")
 PRIVATE_PATH = re.compile(r"(/home/|/root/|/Users/|/work/|[A-Z]:\\\\Users)")
@@ -33,9 +41,46 @@ def notebook(request):
     return json.loads(request.param.read_text())
 
 
-def test_the_tutorial_notebooks_and_their_solutions_are_collected():
+def markdown_text(notebook):
+    return "\n".join(
+        "".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"
+    )
+
+
+def test_the_tutorials_lessons_and_solutions_are_collected():
     expected = {"svd.ipynb", "lora.ipynb", "svd_solutions.ipynb", "lora_solutions.ipynb"}
     assert expected <= {path.name for path in NOTEBOOKS}
+    assert len(list(REPO.glob("lessons/*.ipynb"))) >= 4
+
+
+@pytest.mark.parametrize("path", STUDENT_NOTEBOOKS, ids=[path.name for path in STUDENT_NOTEBOOKS])
+def test_one_class_each(path):
+    limit = MAX_CELLS.get(path.name, MAX_CELLS.get(path.parent.name, 60))
+    assert len(json.loads(path.read_text())["cells"]) <= limit
+
+
+def test_no_typed_cross_seed_counts(notebook):
+    # a notebook says what this run shows; counts over many seeds live in VALIDATION.md
+    found = CROSS_SEED_COUNT.findall(markdown_text(notebook))
+    assert not found, found
+
+
+def test_the_rule_against_cross_seed_counts_catches_them():
+    typed = "alone on 58 of the 74 seeds; ok on 10 / 10 held-out runs; on seeds 0–19"
+    assert len(CROSS_SEED_COUNT.findall(typed)) == 3
+
+
+@pytest.mark.parametrize("path", STUDENT_NOTEBOOKS, ids=[path.name for path in STUDENT_NOTEBOOKS])
+def test_students_get_no_solution_links(path):
+    # the teachers' section of the README points to solutions/; a student notebook does not
+    assert "solutions/" not in markdown_text(json.loads(path.read_text()))
+
+
+def test_every_lesson_has_its_parameters_and_exercises():
+    for path in [REPO / "lora.ipynb", *sorted(REPO.glob("lessons/*.ipynb"))]:
+        cells = json.loads(path.read_text())["cells"]
+        assert any("parameters" in c["metadata"].get("tags", []) for c in cells), path.name
+        assert "## Exercises" in markdown_text({"cells": cells}), path.name
 
 
 def test_executed_top_to_bottom(notebook):
