@@ -1,14 +1,17 @@
-"""Seed sweep: execute lora.ipynb for many seeds and check that every claim holds on each.
+"""Seed sweep: run notebooks on many seeds, record every claim per seed, generate VALIDATION.md.
 
-    python tests/seed_sweep.py --core 1000-1049     # sections 0-7 only (the core claims)
-    python tests/seed_sweep.py 1000-1009            # the whole notebook
-    python tests/seed_sweep.py 3,17,42 --jobs 2     # a list of seeds, two notebooks at a time
+    python tests/seed_sweep.py lora.ipynb 12000-12049 --jobs 2     # the core story, 50 seeds
+    python tests/seed_sweep.py lessons 12000-12009 --jobs 2        # lora.ipynb, then every lesson
+    python tests/seed_sweep.py lora.ipynb 0 --role committed       # the committed seed
+    python tests/seed_sweep.py --report                            # VALIDATION.md from the record
 
-Each seed runs through papermill (`-p SEED s`) in a fresh kernel, with its own checkpoint folder.
-One line per seed: the weak digit, its test errors before -> after, the cut, the accuracy change,
-and "ok" or the assert that failed. The last line: failures / seeds, minimum and median cut,
-minimum and median accuracy change. Not a test (it takes minutes): the evidence behind the
-notebook's claims. Exits 1 if any seed fails.
+Each notebook runs through papermill (`-p SEED s -p CHECKPOINT_DIR ...`) in a fresh kernel; for one
+seed, lora.ipynb runs first and the lessons load the models it saved. Every run adds one row per
+claim to validation/sweep.json (committed): the notebook, the seed, its role (tuning, held-out or
+committed), the commit, the claim and its value. The claims are "every assert holds" (1 or 0, with
+the assert that failed) and, for every fine-tune a notebook checks with `check_the_fix`, the weak
+digit's error cut and the accuracy change it prints. Not a test (it takes minutes): the evidence
+behind the notebooks' claims. Exits 1 if any run fails.
 """
 
 import argparse
@@ -16,20 +19,22 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
+from validation_report import CHANGE, CUT, EVERY_ASSERT, RECORD, write_report
 
 REPO = Path(__file__).resolve().parent.parent
-NOTEBOOK = REPO / "lora.ipynb"
-CORE_END = "## 8."  # the core story ends where section 8 begins
-# what section 7's `check_the_fix` prints for the adapter fine-tuned with mixed batches
-SECTION_7 = re.compile(
-    r"^LoRA, mixed batches\n  weak digit (\d) test errors: (\d+) -> (\d+)"
-    r".*?test accuracy: ([\d.]+) -> ([\d.]+)",
+PART_ONE = "lora.ipynb"
+LESSONS = sorted(str(path.relative_to(REPO)) for path in REPO.glob("lessons/*.ipynb"))
+# what `check_the_fix` prints for each fine-tune it checks (lora.ipynb, section 7)
+CHECKED_FIX = re.compile(
+    r"^(?P<label>\S[^\n]*)\n  weak digit \d test errors: (?P<before>\d+) -> (?P<after>\d+)"
+    r".*?test accuracy: (?P<acc_before>[\d.]+) -> (?P<acc_after>[\d.]+)",
     re.MULTILINE | re.DOTALL,
 )
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -49,16 +54,6 @@ def parse_seeds(text):
     return seeds
 
 
-def notebook_until(marker, folder, name):
-    """lora.ipynb cut before its first cell that starts with `marker`, saved as `folder`/`name`."""
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    end = next(i for i, cell in enumerate(notebook.cells) if cell.source.startswith(marker))
-    notebook.cells = notebook.cells[:end]
-    path = Path(folder) / name
-    nbformat.write(notebook, path)
-    return path
-
-
 def failed_assert(error):
     """The exception, and the source line (marked by an arrow) that stopped the notebook."""
     traceback = ANSI.sub("", "\n".join(error.traceback))
@@ -67,15 +62,16 @@ def failed_assert(error):
     return f"{error.ename}: {error.evalue or where}"[:160]
 
 
-def run_seed(seed, notebook, folder):
-    import papermill  # imported here: `--help` works without it
+def run_notebook(notebook, seed, folder):
+    """Execute `notebook` with SEED = seed; return (verdict, everything it printed)."""
+    import papermill  # imported here: `--help` and `--report` work without it
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    output = Path(folder) / f"seed_{seed}.ipynb"
-    parameters = {"SEED": seed, "CHECKPOINT_DIR": str(Path(folder) / f"checkpoints_{seed}")}
+    output = Path(folder) / f"{Path(notebook).stem}_seed_{seed}.ipynb"
+    parameters = {"SEED": seed, "CHECKPOINT_DIR": str(Path(folder) / "checkpoints")}
     try:
         papermill.execute_notebook(
-            notebook,
+            REPO / notebook,
             output,
             parameters=parameters,
             cwd=str(REPO),
@@ -94,74 +90,122 @@ def run_seed(seed, notebook, folder):
         for out in cell.get("outputs", [])
         if out.get("name") == "stdout"
     )
-    result = {"seed": seed, "verdict": verdict}
-    found = SECTION_7.search(stdout)
-    if found:
-        digit, before, after = (int(group) for group in found.groups()[:3])
-        accuracy_before, accuracy_after = (float(group) for group in found.groups()[3:])
-        result |= {
-            "digit": digit,
-            "before": before,
-            "after": after,
-            "cut": 1 - after / before,
-            "change": 100 * (accuracy_after - accuracy_before),
-        }
-    return result
+    return verdict, stdout
 
 
-def describe(result):
-    if "cut" not in result:
-        return f"seed {result['seed']:>5}: section 7 did not run; {result['verdict']}"
-    return (
-        f"seed {result['seed']:>5}: weak digit {result['digit']}, "
-        f"errors {result['before']:>3} -> {result['after']:>3}, "
-        f"cut {result['cut']:4.0%}, accuracy {result['change']:+.2f} pt, {result['verdict']}"
-    )
+def claims(notebook, seed, verdict, stdout):
+    """One row per claim of one run (role and commit are added by the caller)."""
+    rows = [
+        {"notebook": notebook, "seed": seed, "claim": EVERY_ASSERT, "value": int(verdict == "ok")}
+        | ({} if verdict == "ok" else {"failure": verdict})
+    ]
+    for fix in CHECKED_FIX.finditer(stdout):
+        before, after = int(fix["before"]), int(fix["after"])
+        change = 100 * (float(fix["acc_after"]) - float(fix["acc_before"]))
+        for claim, value in ((CUT, round(1 - after / before, 4)), (CHANGE, round(change, 2))):
+            rows.append(
+                {"notebook": notebook, "seed": seed, "claim": f"{fix['label']}: {claim}"}
+                | {"value": value}
+            )
+    return rows
 
 
-def summary(results):
-    failures = sum(result["verdict"] != "ok" for result in results)
-    measured = [result for result in results if "cut" in result]
-    line = f"{failures} failures / {len(results)} seeds"
-    if measured:
-        cuts = [result["cut"] for result in measured]
-        changes = [result["change"] for result in measured]
-        line += (
-            f"; cut min {min(cuts):.0%}, median {statistics.median(cuts):.0%}; "
-            f"accuracy change min {min(changes):+.2f} pt, "
-            f"median {statistics.median(changes):+.2f} pt"
-        )
-    return line
+def run_seed(notebooks, seed, folder):
+    """Run `notebooks` in order on one seed, sharing one checkpoint folder; return their rows."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    rows = []
+    for notebook in notebooks:
+        verdict, stdout = run_notebook(notebook, seed, folder)
+        rows += claims(notebook, seed, verdict, stdout)
+    return rows
+
+
+def describe(rows):
+    """One line per notebook run: the verdict, and the core numbers when it printed them."""
+    lines = []
+    for row in rows:
+        if row["claim"] == EVERY_ASSERT:
+            lines.append(f"seed {row['seed']:>5} {row['notebook']}: {row.get('failure', 'ok')}")
+        elif row["claim"].endswith(CUT):
+            lines[-1] += f"; {row['claim']} {row['value']:.0%}"
+        else:
+            lines[-1] += f", {row['value']:+.2f} pt"
+    return "\n".join(lines)
+
+
+def summary(rows):
+    """Per notebook and claim: runs, failures or min / median / max."""
+    lines = []
+    for (notebook, claim), values in grouped(rows).items():
+        if claim == EVERY_ASSERT:
+            lines.append(f"{notebook}: {values.count(0)} failures / {len(values)} seeds")
+        else:
+            lines.append(
+                f"{notebook}: {claim}: min {min(values):g}, median "
+                f"{statistics.median(values):g}, max {max(values):g} ({len(values)} seeds)"
+            )
+    return "\n".join(lines)
+
+
+def grouped(rows):
+    groups = {}
+    for row in rows:
+        groups.setdefault((row["notebook"], row["claim"]), []).append(row["value"])
+    return groups
+
+
+def current_commit(notebooks):
+    """HEAD's short hash, marked when what runs (the notebooks, the modules) differs from it."""
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    code = [*notebooks, "tutorial_cells.py", "mnist_data.py", "lora_diagram.py"]
+    dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", *code], cwd=REPO).returncode
+    return head + ("+uncommitted" if dirty else "")
+
+
+def record(rows):
+    """Add `rows` to validation/sweep.json, replacing earlier rows of the same notebook and seed."""
+    old = json.loads(RECORD.read_text()) if RECORD.exists() else []
+    runs = {(row["notebook"], row["seed"]) for row in rows}
+    kept = [row for row in old if (row["notebook"], row["seed"]) not in runs]
+    RECORD.parent.mkdir(exist_ok=True)
+    lines = ",\n".join(json.dumps(row, ensure_ascii=False) for row in kept + rows)
+    RECORD.write_text(f"[\n{lines}\n]\n")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("seeds", type=parse_seeds, help="e.g. 1000-1049 or 3,17,42")
-    parser.add_argument("--core", action="store_true", help="run sections 0-7 only")
+    parser.add_argument("notebook", nargs="?", help="a notebook, or 'lessons' (part one + lessons)")
+    parser.add_argument("seeds", nargs="?", type=parse_seeds, help="e.g. 12000-12049 or 3,17,42")
+    parser.add_argument("--jobs", type=int, default=1, help="seeds at a time (threads shared out)")
     parser.add_argument(
-        "--jobs", type=int, default=1, help="notebooks at a time (CPU threads are shared out)"
-    )
-    parser.add_argument("--json", type=Path, help="also write the per-seed results to this file")
-    parser.add_argument("--keep", type=Path, help="keep the executed notebooks in this folder")
+        "--role", choices=["held-out", "tuning", "committed"], default="held-out",
+        help="what these seeds are for (default: held-out, never used to choose anything)",
+    )  # fmt: skip
+    parser.add_argument("--report", action="store_true", help="only regenerate VALIDATION.md")
     args = parser.parse_args(argv)
+    if args.report:
+        write_report(json.loads(RECORD.read_text()))
+        return 0
+    if args.notebook is None or args.seeds is None:
+        parser.error("give a notebook and seeds, or --report")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    notebooks = [PART_ONE, *LESSONS] if args.notebook == "lessons" else [args.notebook]
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // args.jobs)))
-    with tempfile.TemporaryDirectory() as scratch:
-        folder = args.keep or scratch
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        notebook = notebook_until(CORE_END, folder, "lora_core.ipynb") if args.core else NOTEBOOK
-        results = []
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            for result in pool.map(lambda seed: run_seed(seed, notebook, folder), args.seeds):
-                print(describe(result), flush=True)
-                results.append(result)
-    print(summary(results))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1))
-    return 1 if any(result["verdict"] != "ok" for result in results) else 0
+    commit, rows = current_commit(notebooks), []
+    with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(args.jobs) as pool:
+        folders = [Path(scratch) / str(seed) for seed in args.seeds]
+        for seed_rows in pool.map(lambda s, f: run_seed(notebooks, s, f), args.seeds, folders):
+            seed_rows = [row | {"role": args.role, "commit": commit} for row in seed_rows]
+            print(describe(seed_rows), flush=True)
+            record(seed_rows)  # after every seed: an interrupted sweep keeps what it ran
+            rows += seed_rows
+    print(summary(rows))
+    return 1 if any(row["claim"] == EVERY_ASSERT and not row["value"] for row in rows) else 0
 
 
 if __name__ == "__main__":
