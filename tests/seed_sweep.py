@@ -15,6 +15,7 @@ behind the notebooks' claims. Exits 1 if any run fails.
 """
 
 import argparse
+import fcntl
 import json
 import os
 import re
@@ -165,13 +166,16 @@ def current_commit(notebooks):
 
 
 def record(rows):
-    """Add `rows` to validation/sweep.json, replacing earlier rows of the same notebook and seed."""
-    old = json.loads(RECORD.read_text()) if RECORD.exists() else []
-    runs = {(row["notebook"], row["seed"]) for row in rows}
-    kept = [row for row in old if (row["notebook"], row["seed"]) not in runs]
+    """Add `rows` to validation/sweep.json, replacing earlier rows of the same notebook and seed
+    (under a lock: two sweeps may run at once)."""
     RECORD.parent.mkdir(exist_ok=True)
-    lines = ",\n".join(json.dumps(row, ensure_ascii=False) for row in kept + rows)
-    RECORD.write_text(f"[\n{lines}\n]\n")
+    with open(RECORD.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        old = json.loads(RECORD.read_text()) if RECORD.exists() else []
+        runs = {(row["notebook"], row["seed"]) for row in rows}
+        kept = [row for row in old if (row["notebook"], row["seed"]) not in runs]
+        lines = ",\n".join(json.dumps(row, ensure_ascii=False) for row in kept + rows)
+        RECORD.write_text(f"[\n{lines}\n]\n")
 
 
 def main(argv=None):
