@@ -48,8 +48,8 @@ def draw_lora_diagram():
     fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
     ax.text(3, 0.2, r"input $x$ ($d_\mathrm{in}$ numbers)", ha="center", fontsize=11)
     _box(ax, 1.5, 2.4, 2.2, 2.2, "$W_0$\n$d_\\mathrm{out} \\times d_\\mathrm{in}$\nfrozen", FROZEN)
-    _trapezoid(ax, 4.5, 1.6, 2.2, 0.4, 0.9, "$A$: $r \\times d_\\mathrm{in}$\nrandom", True)
-    _trapezoid(ax, 4.5, 3.0, 2.2, 0.4, 0.9, "$B$: $d_\\mathrm{out} \\times r$\nstarts at 0", False)
+    _trapezoid(ax, 4.5, 1.6, 2.2, 0.8, 0.9, "$A$: $r \\times d_\\mathrm{in}$\nrandom", True)
+    _trapezoid(ax, 4.5, 3.0, 2.2, 0.8, 0.9, "$B$: $d_\\mathrm{out} \\times r$\nstarts at 0", False)
     ax.text(5.2, 2.3, r"$r$ numbers", fontsize=9, va="center")
     ax.text(4.2, 4.15, r"$\times\ \alpha / r$", fontsize=11)
     ax.add_patch(plt.Circle((3, 4.7), 0.22, facecolor="white", edgecolor="black"))
@@ -67,8 +67,7 @@ def draw_lora_diagram():
     ax.set(xlim=(0, 6), ylim=(0, 5.8), aspect="equal")
     ax.axis("off")
     ax.set_title(
-        "One layer with LoRA: the frozen $W_0$ plus a trainable low-rank update $BA$\n"
-        "(blue: frozen, orange: trained)"
+        "One layer with LoRA: frozen $W_0$ plus a low-rank $BA$\n(blue frozen, orange trained)"
     )
     return fig
 
