@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
-from validation_report import CHANGE, CUT, EVERY_ASSERT, RECORD, write_report
+from validation_report import CHANGE, CUT, EVERY_ASSERT, GAP, RECORD, write_report
 
 REPO = Path(__file__).resolve().parent.parent
 PART_ONE = "lora.ipynb"
@@ -35,6 +35,7 @@ LESSONS = sorted(str(path.relative_to(REPO)) for path in REPO.glob("lessons/*.ip
 # what `check_the_fix` prints for each fine-tune it checks (lora.ipynb, section 7)
 CHECKED_FIX = re.compile(
     r"^(?P<label>\S[^\n]*)\n  weak digit \d test errors: (?P<before>\d+) -> (?P<after>\d+)"
+    r".*?error rate (?P<rate>[\d.]+)%; other nine digits, mean (?P<others>[\d.]+)%"
     r".*?test accuracy: (?P<acc_before>[\d.]+) -> (?P<acc_after>[\d.]+)",
     re.MULTILINE | re.DOTALL,
 )
@@ -103,7 +104,9 @@ def claims(notebook, seed, verdict, stdout):
     for fix in CHECKED_FIX.finditer(stdout):
         before, after = int(fix["before"]), int(fix["after"])
         change = 100 * (float(fix["acc_after"]) - float(fix["acc_before"]))
-        for claim, value in ((CUT, round(1 - after / before, 4)), (CHANGE, round(change, 2))):
+        gap = round(float(fix["rate"]) - float(fix["others"]), 2)
+        measured = ((CUT, round(1 - after / before, 4)), (CHANGE, round(change, 2)), (GAP, gap))
+        for claim, value in measured:
             rows.append(
                 {"notebook": notebook, "seed": seed, "claim": f"{fix['label']}: {claim}"}
                 | {"value": value}
@@ -166,16 +169,20 @@ def current_commit(notebooks):
 
 
 def record(rows):
-    """Add `rows` to validation/sweep.json, replacing earlier rows of the same notebook and seed
-    (under a lock: two sweeps may run at once)."""
+    """Add `rows` to validation/sweep.json, replacing earlier rows of the same notebook, seed and
+    commit (under a lock: two sweeps may run at once). Runs at other commits stay on record."""
     RECORD.parent.mkdir(exist_ok=True)
     with open(RECORD.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         old = json.loads(RECORD.read_text()) if RECORD.exists() else []
-        runs = {(row["notebook"], row["seed"]) for row in rows}
-        kept = [row for row in old if (row["notebook"], row["seed"]) not in runs]
+        runs = {run_of(row) for row in rows}
+        kept = [row for row in old if run_of(row) not in runs]
         lines = ",\n".join(json.dumps(row, ensure_ascii=False) for row in kept + rows)
         RECORD.write_text(f"[\n{lines}\n]\n")
+
+
+def run_of(row):
+    return row["notebook"], row["seed"], row["commit"]
 
 
 def main(argv=None):

@@ -16,11 +16,21 @@ RECORD = REPO / "validation" / "sweep.json"
 VALIDATION = REPO / "VALIDATION.md"
 FIGURE = REPO / "validation" / "core_claim.png"
 EVERY_ASSERT = "every assert holds"
-CUT, CHANGE = "weak-digit errors cut", "accuracy change, points"  # of each checked fine-tune
+# what the sweep records of each fine-tune a notebook checks with section 7's `check_the_fix`
+CUT, CHANGE = "weak-digit errors cut", "accuracy change, points"
+GAP = "weak digit's error rate minus the other nine's mean, points"
 CORE_NOTEBOOK, CORE_LABEL = "lora.ipynb", "LoRA, mixed batches"
 CORE_CUT, CORE_CHANGE = f"{CORE_LABEL}: {CUT}", f"{CORE_LABEL}: {CHANGE}"
 ASSERTED = {CORE_CUT: 0.5, CORE_CHANGE: -0.1}  # section 7's bars: cut at least half, lose <= 0.1 pt
 TUNING_SEEDS = "0–19"
+CHANGED_CLAIMS = """## Claims changed after a held-out failure
+
+- Seed 12041, `lora.ipynb`: section 7 asserted that the weak digit's error rate ends at or below
+  the other nine digits' mean. There it ended above it, although its errors were cut by 56% and the
+  accuracy rose 1.15 points. That is not a property of the method, so section 7 now prints the
+  comparison instead of asserting it, and the sweep records it (the row "weak digit's error rate
+  minus the other nine's mean"). The changed notebook then ran on fresh held-out seeds, with the
+  lessons (the runs at a later commit above)."""
 
 
 def seed_ranges(seeds):
@@ -42,17 +52,23 @@ def by(rows, *keys):
     return groups
 
 
+def latest(rows):
+    """For each notebook and seed, the rows of its last run only (the record is in run order)."""
+    last = {(row["notebook"], row["seed"]): row["commit"] for row in rows}
+    return [row for row in rows if last[row["notebook"], row["seed"]] == row["commit"]]
+
+
 def runs_table(rows):
     lines = [
-        "| notebook | role | seeds | runs | failures | commit |",
-        "| --- | --- | --- | ---: | ---: | --- |",
+        "| notebook | role | commit | seeds | runs | failures |",
+        "| --- | --- | --- | --- | ---: | ---: |",
     ]
     verdicts = [row for row in rows if row["claim"] == EVERY_ASSERT]
-    for (notebook, role), group in sorted(by(verdicts, "notebook", "role").items()):
-        commits = ", ".join(sorted({row["commit"] for row in group}))
+    groups = by(verdicts, "notebook", "role", "commit")
+    for (notebook, role, commit), group in sorted(groups.items()):
         failures = sum(1 - row["value"] for row in group)
         seeds = seed_ranges([row["seed"] for row in group])
-        lines.append(f"| `{notebook}` | {role} | {seeds} | {len(group)} | {failures} | {commits} |")
+        lines.append(f"| `{notebook}` | {role} | {commit} | {seeds} | {len(group)} | {failures} |")
     return "\n".join(lines)
 
 
@@ -61,7 +77,7 @@ def claims_table(rows):
         "| notebook | claim (held-out seeds) | seeds | min | median | max |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
-    measured = [r for r in rows if r["claim"] != EVERY_ASSERT and r["role"] == "held-out"]
+    measured = [r for r in latest(rows) if r["claim"] != EVERY_ASSERT and r["role"] == "held-out"]
     for (notebook, claim), group in sorted(by(measured, "notebook", "claim").items()):
         values = [row["value"] for row in group]
         shown = [f"{v:.0%}" if claim.endswith(CUT) else f"{v:+.2f}" for v in values]
@@ -85,13 +101,13 @@ def failures_list(rows):
 
 
 def core_figure(rows):
-    core = by([r for r in rows if r["notebook"] == CORE_NOTEBOOK], "seed", "role")
+    core = by([r for r in latest(rows) if r["notebook"] == CORE_NOTEBOOK], "seed", "role")
     points = {
         key: {row["claim"]: row["value"] for row in group}
         for key, group in core.items()
         if CORE_CUT in {row["claim"] for row in group}
     }
-    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
     for role, marker, size in (("held-out", "o", 20), ("committed", "*", 160)):
         chosen = [p for (seed, r), p in points.items() if r == role]
         ax.scatter(
@@ -106,8 +122,8 @@ def core_figure(rows):
     ax.set(
         xlabel="weak digit's test errors cut by the rank-1 adapter",
         ylabel="test accuracy change (points)",
-        title="Section 7 on every seed: the weak digit's errors at least halve,\n"
-        "and the accuracy drops by at most 0.1 points",
+        title="Section 7's asserted claims on each seed: the weak digit's\n"
+        "errors at least halve, the accuracy drops by at most 0.1 points",
     )
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
@@ -138,9 +154,10 @@ the same seed after `lora.ipynb`, from the models it saved.
 
 ## What the fine-tunes printed, on the held-out seeds
 
-The weak digit's test errors cut (1 − after / before) and the change of test accuracy in points,
-for every fine-tune a notebook checks with section 7's `check_the_fix`; its asserts are a cut of at
-least 50% and a change of at least −0.1 points.
+For every fine-tune a notebook checks with section 7's `check_the_fix`: the weak digit's test
+errors cut (1 − after / before) and the change of test accuracy in points, asserted at least 50% and
+at least −0.1 points; and the weak digit's test error rate minus the mean rate of the other nine
+digits, printed but not asserted (at or below 0: the weak digit ends no weaker than the average).
 
 {claims_table(rows)}
 
@@ -149,6 +166,8 @@ least 50% and a change of at least −0.1 points.
 ## Failures
 
 {failures_list(rows)}
+
+{CHANGED_CLAIMS}
 
 ## Reproduce
 
