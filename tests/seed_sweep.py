@@ -2,6 +2,7 @@
 
     python tests/seed_sweep.py lora.ipynb 12000-12049 --jobs 2     # the core story, 50 seeds
     python tests/seed_sweep.py lessons 12000-12009 --jobs 2        # lora.ipynb, then every lesson
+    python tests/seed_sweep.py lora.ipynb,lessons/1_x.ipynb 3 --checkpoints runs   # keep the models
     python tests/seed_sweep.py lora.ipynb 0 --role committed       # the committed seed
     python tests/seed_sweep.py --report                            # VALIDATION.md from the record
 
@@ -189,13 +190,20 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("notebook", nargs="?", help="a notebook, or 'lessons' (part one + lessons)")
+    parser.add_argument(
+        "notebook", nargs="?", help="a notebook, several joined by commas, or 'lessons'"
+    )
     parser.add_argument("seeds", nargs="?", type=parse_seeds, help="e.g. 12000-12049 or 3,17,42")
     parser.add_argument("--jobs", type=int, default=1, help="seeds at a time (threads shared out)")
     parser.add_argument(
         "--role", choices=["held-out", "tuning", "committed"], default="held-out",
         help="what these seeds are for (default: held-out, never used to choose anything)",
     )  # fmt: skip
+    parser.add_argument(
+        "--checkpoints",
+        type=Path,
+        help="keep each seed's models here (default: a temporary folder)",
+    )
     parser.add_argument("--report", action="store_true", help="only regenerate VALIDATION.md")
     args = parser.parse_args(argv)
     if args.report:
@@ -205,11 +213,11 @@ def main(argv=None):
         parser.error("give a notebook and seeds, or --report")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
-    notebooks = [PART_ONE, *LESSONS] if args.notebook == "lessons" else [args.notebook]
+    notebooks = [PART_ONE, *LESSONS] if args.notebook == "lessons" else args.notebook.split(",")
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // args.jobs)))
     commit, rows = current_commit(notebooks), []
     with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(args.jobs) as pool:
-        folders = [Path(scratch) / str(seed) for seed in args.seeds]
+        folders = [(args.checkpoints or Path(scratch)) / str(seed) for seed in args.seeds]
         for seed_rows in pool.map(lambda s, f: run_seed(notebooks, s, f), args.seeds, folders):
             seed_rows = [row | {"role": args.role, "commit": commit} for row in seed_rows]
             print(describe(seed_rows), flush=True)
