@@ -110,6 +110,8 @@ def core_figure(rows):
     fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
     for role, marker, size in (("held-out", "o", 20), ("committed", "*", 160)):
         chosen = [p for (seed, r), p in points.items() if r == role]
+        if not chosen:
+            continue
         ax.scatter(
             [p[CORE_CUT] for p in chosen],
             [p[CORE_CHANGE] for p in chosen],
