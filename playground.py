@@ -14,6 +14,7 @@ import copy
 import math
 import os
 import pickle
+import signal
 import sys
 import tempfile
 import textwrap
@@ -241,10 +242,10 @@ class TrainingRun:
     def record(self, done):
         self.done = done
         if done and (done % self.check_every == 0 or done == self.steps):
-            errors = self.lesson.evaluate(
+            _, errors = self.lesson.evaluate(
                 self.model, self.lesson.val_images, self.lesson.val_labels
             )
-            self.checks.append((done, errors[1]))
+            self.checks.append((done, errors))
 
     def describe(self):
         return f"digit {self.digit}, rank {self.rank}, step {self.done} of {self.steps}"
@@ -655,6 +656,7 @@ def main(argv=None):
         except (CheckpointError, MNISTDataError, OSError) as error:
             sys.exit(f"playground.py: {error}")
         print(f"LoRA playground running on {url} (Ctrl+C stops it)", flush=True)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it as Ctrl+C does
         if arguments.host != DEFAULT_HOST:
             port = urllib.parse.urlparse(url).port
             print(f"Listening on {arguments.host}: open http://<this computer's address>:{port}/")
@@ -676,6 +678,7 @@ def serve(page, host, port):
         mcp_server=False,
         footer_links=["api"],
     )
+    page.server.config.timeout_graceful_shutdown = 1  # Ctrl+C: open pages hold it 1 s, not 5
     return url
 
 
