@@ -96,7 +96,7 @@ def load_lesson(checkpoints=None):
         namespace["tqdm"] = partial(tqdm, file=sys.__stderr__)  # run_tutorial is quiet
         run_tutorial(NOTEBOOK, namespace, only_defining=NOTEBOOK_PRETRAINING)
         weights.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(namespace["pretrained"].state_dict(), weights)
+        namespace["save_atomically"](namespace["pretrained"].state_dict(), weights)
     run_tutorial(NOTEBOOK, namespace, only_defining=NOTEBOOK_AFTER_PRETRAINING)
     return SimpleNamespace(**namespace)
 
