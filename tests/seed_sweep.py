@@ -11,7 +11,8 @@ seed, lora.ipynb runs first and the lessons load the models it saved. Every run 
 claim to validation/sweep.json (committed): the notebook, the seed, its role (tuning, held-out or
 committed), the commit, the claim and its value. The claims are "every assert holds" (1 or 0, with
 the assert that failed) and, for every fine-tune a notebook checks with `check_the_fix`, the weak
-digit's error cut and the accuracy change it prints. Not a test (it takes minutes): the evidence
+digit's error cut and the accuracy change it prints; the same for each placement of lesson 3's
+study, and the slopes of lesson 4's DoRA analysis. Not a test (it takes minutes): the evidence
 behind the notebooks' claims. Exits 1 if any run fails.
 """
 
@@ -28,7 +29,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
-from validation_report import CHANGE, CUT, EVERY_ASSERT, GAP, RECORD, write_report
+from validation_report import (
+    CHANGE,
+    CUT,
+    EVERY_ASSERT,
+    GAP,
+    PLACEMENT,
+    RECORD,
+    WEAK_ERRORS,
+    write_report,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 PART_ONE = "lora.ipynb"
@@ -40,6 +50,15 @@ CHECKED_FIX = re.compile(
     r".*?test accuracy: (?P<acc_before>[\d.]+) -> (?P<acc_after>[\d.]+)",
     re.MULTILINE | re.DOTALL,
 )
+# each row of the placement study's table (lessons/3_lora_in_attention.ipynb, section 19)
+PLACEMENT_ROW = re.compile(
+    r"^(?P<label>\S[^\n]*?) {2,}\d+ +[\d,]+ +(?P<before>\d+) -> +(?P<after>\d+) +\(.*?\)"
+    r".*? (?P<acc_before>[01]\.\d+) -> (?P<acc_after>[01]\.\d+) ",
+    re.MULTILINE,
+)
+TRANSFORMER = re.compile(r"^(?P<claim>transformer test accuracy): (?P<value>[\d.]+) ", re.MULTILINE)
+# DoRA's pattern analysis (lessons/4_descendants.ipynb): the slope of ΔD against ΔM per method
+SLOPE = re.compile(r"^(?P<claim>ΔD/ΔM slope, [^:\n]+): (?P<value>[-+\d.e]+)$", re.MULTILINE)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 CELL_TIMEOUT_S = 600  # no cell takes a minute; a cell still running after 10 minutes has stalled
 
@@ -112,6 +131,18 @@ def claims(notebook, seed, verdict, stdout):
                 {"notebook": notebook, "seed": seed, "claim": f"{fix['label']}: {claim}"}
                 | {"value": value}
             )
+    for row in PLACEMENT_ROW.finditer(stdout):
+        before, after = int(row["before"]), int(row["after"])
+        change = 100 * (float(row["acc_after"]) - float(row["acc_before"]))
+        measured = ((WEAK_ERRORS, after), (CUT, round(1 - after / before, 4)), (CHANGE, change))
+        for claim, value in measured:
+            claim, value = f"{PLACEMENT} {row['label']}: {claim}", round(value, 4)
+            rows.append({"notebook": notebook, "seed": seed, "claim": claim, "value": value})
+    for slope in [*TRANSFORMER.finditer(stdout), *SLOPE.finditer(stdout)]:
+        rows.append(
+            {"notebook": notebook, "seed": seed, "claim": slope["claim"]}
+            | {"value": float(slope["value"])}
+        )
     return rows
 
 

@@ -15,10 +15,19 @@ REPO = Path(__file__).resolve().parent.parent
 RECORD = REPO / "validation" / "sweep.json"
 VALIDATION = REPO / "VALIDATION.md"
 FIGURE = REPO / "validation" / "core_claim.png"
+PLACEMENT_FIGURE = REPO / "validation" / "placements.png"
 EVERY_ASSERT = "every assert holds"
 # what the sweep records of each fine-tune a notebook checks with section 7's `check_the_fix`
 CUT, CHANGE = "weak-digit errors cut", "accuracy change, points"
 GAP = "weak digit's error rate minus the other nine's mean, points"
+# lesson 3's placement study: one claim per placement and measure, "placement q, v: <measure>"
+PLACEMENT_NOTEBOOK, PLACEMENT, WEAK_ERRORS = (
+    "lessons/3_lora_in_attention.ipynb",
+    "placement",
+    ("weak-digit test errors"),
+)
+TRANSFORMER_ACCURACY = "transformer test accuracy"
+SLOPE_NOTEBOOK, SLOPE = "lessons/4_descendants.ipynb", "ΔD/ΔM slope"
 CORE_NOTEBOOK, CORE_LABEL = "lora.ipynb", "LoRA, mixed batches"
 CORE_CUT, CORE_CHANGE = f"{CORE_LABEL}: {CUT}", f"{CORE_LABEL}: {CHANGE}"
 ASSERTED = {CORE_CUT: 0.5, CORE_CHANGE: -0.1}  # section 7's bars: cut at least half, lose <= 0.1 pt
@@ -77,7 +86,12 @@ def claims_table(rows):
         "| notebook | claim (held-out seeds) | seeds | min | median | max |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
-    measured = [r for r in latest(rows) if r["claim"] != EVERY_ASSERT and r["role"] == "held-out"]
+    measured = [
+        row
+        for row in held_out(rows)
+        if row["claim"] != EVERY_ASSERT
+        and not row["claim"].startswith((PLACEMENT, SLOPE, TRANSFORMER_ACCURACY))
+    ]
     for (notebook, claim), group in sorted(by(measured, "notebook", "claim").items()):
         values = [row["value"] for row in group]
         shown = [f"{v:.0%}" if claim.endswith(CUT) else f"{v:+.2f}" for v in values]
@@ -86,6 +100,110 @@ def claims_table(rows):
         median_shown = f"{median:.0%}" if claim.endswith(CUT) else f"{median:+.2f}"
         lines.append(
             f"| `{notebook}` | {claim} | {len(values)} | {low} | {median_shown} | {high} |"
+        )
+    return "\n".join(lines)
+
+
+def held_out(rows):
+    return [row for row in latest(rows) if row["role"] == "held-out"]
+
+
+def placement_study(rows):
+    """{placement: {measure: {seed: value}}} over the held-out seeds, in the notebook's order."""
+    study = {}
+    for row in held_out(rows):
+        if row["notebook"] == PLACEMENT_NOTEBOOK and row["claim"].startswith(PLACEMENT):
+            placement, measure = row["claim"].removeprefix(f"{PLACEMENT} ").split(": ")
+            study.setdefault(placement, {}).setdefault(measure, {})[row["seed"]] = row["value"]
+    return study
+
+
+def mean_and_spread(by_seed, shown="{:.0f}"):
+    values = list(by_seed.values())
+    low, high = shown.format(min(values)), shown.format(max(values))
+    mean = shown.format(statistics.mean(values))
+    return f"{mean} ± {shown.format(statistics.stdev(values))} ({low} to {high})"
+
+
+def transformer_accuracies(rows):
+    return [row["value"] for row in held_out(rows) if row["claim"] == TRANSFORMER_ACCURACY]
+
+
+def placement_table(rows, study):
+    if not study:
+        return "No held-out runs of the placement study yet."
+    seeds = {len(measures[CUT]) for measures in study.values()}
+    best, accuracies = most_cut_counts(study), transformer_accuracies(rows)
+    lines = [
+        f"The pretrained transformer's test accuracy: {min(accuracies):.2%} to "
+        f"{max(accuracies):.2%}, median {statistics.median(accuracies):.2%} "
+        f"({len(accuracies)} held-out seeds).",
+        "",
+        f"Held-out seeds: {', '.join(map(str, sorted(seeds)))} per placement. Mean ± standard "
+        "deviation (min to max).",
+        "",
+        "| placement | weak-digit test errors after | errors cut | accuracy change, points "
+        "| seeds where it cut the most |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for placement, measures in study.items():
+        lines.append(
+            f"| {placement} | {mean_and_spread(measures[WEAK_ERRORS], '{:.1f}')} "
+            f"| {mean_and_spread(measures[CUT], '{:.0%}')} "
+            f"| {mean_and_spread(measures[CHANGE], '{:+.2f}')} | {best[placement]} |"
+        )
+    return "\n".join(lines)
+
+
+def most_cut_counts(study):
+    """Per placement, the seeds on which it left the fewest weak-digit errors (ties count)."""
+    errors = {placement: measures[WEAK_ERRORS] for placement, measures in study.items()}
+    seeds = set.intersection(*(set(by_seed) for by_seed in errors.values()))
+    fewest = {seed: min(by_seed[seed] for by_seed in errors.values()) for seed in seeds}
+    return {
+        placement: sum(by_seed[seed] == fewest[seed] for seed in seeds)
+        for placement, by_seed in errors.items()
+    }
+
+
+def placement_figure(study):
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained", sharey=True)
+    labels = list(study)
+    for ax, measure, xlabel in (
+        (axes[0], CUT, "weak digit's test errors cut"),
+        (axes[1], CHANGE, "test accuracy change (points)"),
+    ):
+        values = [list(study[label][measure].values()) for label in labels]
+        ax.boxplot(values, orientation="horizontal", tick_labels=labels)
+        ax.set(xlabel=xlabel)
+    axes[0].set(ylabel="adapted layers (one budget of trainable parameters)")
+    axes[0].xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    axes[0].invert_yaxis()
+    seeds = len(next(iter(study.values()))[CUT])
+    fig.suptitle(f"Lesson 3's placement study on {seeds} held-out seeds: where the adapter goes")
+    fig.savefig(PLACEMENT_FIGURE, dpi=100)
+    plt.close(fig)
+
+
+def slopes_table(rows):
+    slopes = [
+        row
+        for row in held_out(rows)
+        if row["notebook"] == SLOPE_NOTEBOOK and row["claim"].startswith(SLOPE)
+    ]
+    if not slopes:
+        return "No held-out runs of the DoRA analysis yet."
+    lines = [
+        "| method | seeds | slope: mean (min to max) | negative on |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for (claim,), group in by(slopes, "claim").items():
+        values = [row["value"] for row in group]
+        mean = f"{statistics.mean(values):+.3g} ({min(values):+.3g} to {max(values):+.3g})"
+        negative = sum(value < 0 for value in values)
+        lines.append(
+            f"| {claim.removeprefix(SLOPE + ', ')} | {len(values)} | {mean} "
+            f"| {negative} of {len(values)} |"
         )
     return "\n".join(lines)
 
@@ -136,6 +254,9 @@ def core_figure(rows):
 
 def write_report(rows):
     core_figure(rows)
+    study = placement_study(rows)
+    if study:
+        placement_figure(study)
     VALIDATION.write_text(f"""# Validation: every claim, on many seeds
 
 Generated by `python tests/seed_sweep.py --report` from the sweep's record,
@@ -164,6 +285,28 @@ digits, printed but not asserted (at or below 0: the weak digit ends no weaker t
 {claims_table(rows)}
 
 ![The core claim across seeds](validation/core_claim.png)
+
+## Lesson 3: where the adapter goes, on held-out seeds
+
+Section 19 of `lessons/3_lora_in_attention.ipynb` fine-tunes a copy of the pretrained vision
+transformer for each placement of the adapter, at one budget of trainable parameters, on the weak
+digit of each seed's transformer (chosen on the validation split). Per placement, over the held-out
+seeds: the weak digit's test errors after fine-tuning, the share of them cut, the change of test
+accuracy, and on how many seeds the placement left the fewest weak-digit errors (ties count for
+each).
+
+{placement_table(rows, study)}
+
+![The placement study across seeds](validation/placements.png)
+
+## Lesson 4: DoRA's magnitude and direction, on held-out seeds
+
+`lessons/4_descendants.ipynb` tracks, during full fine-tuning, LoRA and DoRA, the mean change of
+one weight matrix's row norms (ΔM) and directions (ΔD, 1 − cosine) and fits the slope of ΔD
+against ΔM (DoRA paper, arXiv 2402.09353, §2, Fig. 2: negative for full fine-tuning and DoRA,
+positive for LoRA).
+
+{slopes_table(rows)}
 
 ## Failures
 
