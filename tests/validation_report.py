@@ -166,6 +166,48 @@ def most_cut_counts(study):
     }
 
 
+SINGLE_MATRICES = ["q", "k", "v", "o"]
+FINDINGS = {  # a published finding: (placement, the placement it should match or beat)
+    "LoRA Table 5: {q, v} at half the rank vs the best single matrix": ("q, v", None),
+    "QLoRA §4: every linear layer vs attention only": ("everything", "q, k, v, o"),
+    "LoRA Without Regret: MLP only vs attention only": ("MLP only", "q, k, v, o"),
+}
+
+
+def literature_table(study):
+    """Per finding: over the seeds, the weak-digit errors of the placement minus the other's."""
+    if not study:
+        return ""
+    errors = {placement: measures[WEAK_ERRORS] for placement, measures in study.items()}
+    lines = [
+        "| finding | placement | compared with | errors minus the other's: mean (min to max) "
+        "| fewer / as many / more |",
+        "| --- | --- | --- | ---: | ---: |",
+    ]
+    for finding, (placement, other) in FINDINGS.items():
+        seeds = sorted(errors[placement])
+        others = {
+            seed: min(errors[single][seed] for single in SINGLE_MATRICES)
+            if other is None
+            else errors[other][seed]
+            for seed in seeds
+        }
+        differences = [errors[placement][seed] - others[seed] for seed in seeds]
+        shown = (
+            f"{statistics.mean(differences):+.1f} ({min(differences):+d} to {max(differences):+d})"
+        )
+        signs = [
+            sum(d < 0 for d in differences),
+            differences.count(0),
+            sum(d > 0 for d in differences),
+        ]
+        lines.append(
+            f"| {finding} | {placement} | {other or 'best of q, k, v, o on that seed'} | {shown} "
+            f"| {' / '.join(map(str, signs))} |"
+        )
+    return "\n".join(lines)
+
+
 def placement_figure(study):
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained", sharey=True)
     labels = list(study)
@@ -298,6 +340,11 @@ each).
 {placement_table(rows, study)}
 
 ![The placement study across seeds](validation/placements.png)
+
+Three published findings, tested on the same held-out seeds by the weak digit's test errors after
+fine-tuning (negative: the placement left fewer errors than the one it is compared with):
+
+{literature_table(study)}
 
 ## Lesson 4: DoRA's magnitude and direction, on held-out seeds
 
