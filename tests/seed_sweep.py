@@ -157,15 +157,18 @@ def run_seed(notebooks, seed, folder):
 
 
 def describe(rows):
-    """One line per notebook run: the verdict, and the core numbers when it printed them."""
+    """One line per notebook run: the verdict, and the numbers it printed."""
     lines = []
     for row in rows:
-        if row["claim"] == EVERY_ASSERT:
+        claim, value = row["claim"], row["value"]
+        if claim == EVERY_ASSERT:
             lines.append(f"seed {row['seed']:>5} {row['notebook']}: {row.get('failure', 'ok')}")
-        elif row["claim"].endswith(CUT):
-            lines[-1] += f"; {row['claim']} {row['value']:.0%}"
-        else:
-            lines[-1] += f", {row['value']:+.2f} pt"
+        elif claim.endswith(CUT):
+            lines[-1] += f"; {claim} {value:.0%}"
+        elif claim.endswith((CHANGE, GAP)):
+            lines[-1] += f", {value:+.2f} pt"
+        elif not claim.endswith(WEAK_ERRORS):
+            lines[-1] += f"; {claim} {value:g}"
     return "\n".join(lines)
 
 

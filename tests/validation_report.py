@@ -121,8 +121,8 @@ def placement_study(rows):
 def mean_and_spread(by_seed, shown="{:.0f}"):
     values = list(by_seed.values())
     low, high = shown.format(min(values)), shown.format(max(values))
-    mean = shown.format(statistics.mean(values))
-    return f"{mean} ± {shown.format(statistics.stdev(values))} ({low} to {high})"
+    mean, spread = shown.format(statistics.mean(values)), statistics.stdev(values)
+    return f"{mean} ± {shown.replace('+', '').format(spread)} ({low} to {high})"
 
 
 def transformer_accuracies(rows):
@@ -143,16 +143,27 @@ def placement_table(rows, study):
         "deviation (min to max).",
         "",
         "| placement | weak-digit test errors after | errors cut | accuracy change, points "
-        "| seeds where it cut the most |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| seeds where it cut the most | seeds meeting part one's bar |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for placement, measures in study.items():
         lines.append(
             f"| {placement} | {mean_and_spread(measures[WEAK_ERRORS], '{:.1f}')} "
             f"| {mean_and_spread(measures[CUT], '{:.0%}')} "
-            f"| {mean_and_spread(measures[CHANGE], '{:+.2f}')} | {best[placement]} |"
+            f"| {mean_and_spread(measures[CHANGE], '{:+.2f}')} | {best[placement]} "
+            f"| {meets_part_one_bar(measures)} |"
         )
     return "\n".join(lines)
+
+
+def meets_part_one_bar(measures):
+    cuts, changes = measures[CUT], measures[CHANGE]
+    seeds = [seed for seed in cuts if seed in changes]
+    met = sum(
+        cuts[seed] >= ASSERTED[CORE_CUT] and changes[seed] >= ASSERTED[CORE_CHANGE]
+        for seed in seeds
+    )
+    return f"{met} of {len(seeds)}"
 
 
 def most_cut_counts(study):
@@ -335,7 +346,11 @@ transformer for each placement of the adapter, at one budget of trainable parame
 digit of each seed's transformer (chosen on the validation split). Per placement, over the held-out
 seeds: the weak digit's test errors after fine-tuning, the share of them cut, the change of test
 accuracy, and on how many seeds the placement left the fewest weak-digit errors (ties count for
-each).
+each). The transformer's pretraining recipe was chosen on tuning seeds 0–9, its fine-tuning
+recipe on tuning seeds 0–3 with a first version of the transformer (ReLU, Adam). The lesson
+asserts that the transformer reaches 96% and that every placement cuts some weak-digit errors and
+loses at most 0.5 points. Part one's stricter bar (cut at least half, lose at most 0.1 points) is
+printed, not asserted: the last column counts the seeds that met it.
 
 {placement_table(rows, study)}
 
