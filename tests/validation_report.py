@@ -365,7 +365,7 @@ fine-tuning (negative: the placement left fewer errors than the one it is compar
 
 `lessons/4_descendants.ipynb` tracks, during full fine-tuning, LoRA and DoRA, the mean change of
 one weight matrix's row norms (ΔM) and directions (ΔD, 1 − cosine) and fits the slope of ΔD
-against ΔM (DoRA paper, arXiv 2402.09353, §2, Fig. 2: negative for full fine-tuning and DoRA,
+against ΔM (DoRA paper, arXiv 2402.09353, §3.2, Fig. 2: negative for full fine-tuning and DoRA,
 positive for LoRA).
 
 {slopes_table(rows)}
