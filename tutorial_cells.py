@@ -29,16 +29,24 @@ LOAD_INSTEAD_OF_TRAINING = {
 }
 
 
+SKIPPED_IN_LESSONS = "skip-in-lessons"  # the tag of part one's cells that only show (timings)
+
+
 def load_part_one(namespace):
     """Part one's code, data and trained models in `namespace` (a lesson's globals()).
 
     Runs lora.ipynb's code cells up to its exercises, with the lesson's own values of any parameter
-    it already set (SEED, CHECKPOINT_DIR, ...). When part one saved its models for this SEED, the
-    training cells load them instead; otherwise part one trains them and saves them.
+    it already set (SEED, CHECKPOINT_DIR, ...), except the cells tagged "skip-in-lessons". When part
+    one saved its models for this SEED, the training cells load them instead; otherwise part one
+    trains them and saves them.
     """
     folder = Path(namespace["CHECKPOINT_DIR"]) / f"seed_{namespace['SEED']}"
     saved = all((folder / name).exists() for name in ("pretrained.pt", "adapter.pt"))
-    cells = _code_cells(PART_ONE, PART_ONE_END)
+    cells = [
+        (source, tags)
+        for source, tags in _code_cells(PART_ONE, PART_ONE_END)
+        if SKIPPED_IN_LESSONS not in tags
+    ]
     if saved:
         cells = list(_loading_instead_of_training(cells))
     for source, tags in cells:
