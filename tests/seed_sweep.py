@@ -138,10 +138,10 @@ def claims(notebook, seed, verdict, stdout):
         for claim, value in measured:
             claim, value = f"{PLACEMENT} {row['label']}: {claim}", round(value, 4)
             rows.append({"notebook": notebook, "seed": seed, "claim": claim, "value": value})
-    for slope in [*TRANSFORMER.finditer(stdout), *SLOPE.finditer(stdout)]:
+    for printed in [*TRANSFORMER.finditer(stdout), *SLOPE.finditer(stdout)]:
         rows.append(
-            {"notebook": notebook, "seed": seed, "claim": slope["claim"]}
-            | {"value": float(slope["value"])}
+            {"notebook": notebook, "seed": seed, "claim": printed["claim"]}
+            | {"value": float(printed["value"])}
         )
     return rows
 
