@@ -62,9 +62,10 @@ def by(rows, *keys):
 
 
 def latest(rows):
-    """For each notebook and seed, the rows of its last run only (the record is in run order)."""
-    last = {(row["notebook"], row["seed"]): row["commit"] for row in rows}
-    return [row for row in rows if last[row["notebook"], row["seed"]] == row["commit"]]
+    """For each notebook, seed and role, the rows of its last run only (the record is in run
+    order): a tuning run of seed 0 does not hide its committed run."""
+    last = {(row["notebook"], row["seed"], row["role"]): row["commit"] for row in rows}
+    return [row for row in rows if last[row["notebook"], row["seed"], row["role"]] == row["commit"]]
 
 
 def runs_table(rows):
