@@ -7,7 +7,9 @@ a drawing (the median of 50 requests) and the training of a rank-1 adapter for 1
 A drawing's answer is measured twice: through gradio_client, and over Gradio's queue protocol
 itself, as the page's JavaScript speaks it (upload the drawing, join the queue, read the server's
 events until the result). gradio_client polls for the server's events every 50 ms, which the
-page does not. A measurement, not a test: numbers on a shared CPU vary, so nothing is asserted.
+page does not. It is measured as the tests use it (local_client), and with its default settings,
+where httpx loads the certificate authorities' list for each HTTP call even to a plain http://
+address. A measurement, not a test: numbers on a shared CPU vary, so nothing is asserted.
 """
 
 import os
@@ -21,7 +23,12 @@ import httpx
 from gradio_client import Client
 
 import playground
-from tests.test_playground import classify_drawing, running_playground, saved_drawing
+from tests.test_playground import (
+    classify_drawing,
+    local_client,
+    running_playground,
+    saved_drawing,
+)
 
 STARTS = 3
 DRAWINGS = 50
@@ -91,9 +98,11 @@ def main():
             saved_drawing(lesson.test_images[index], Path(folder) / f"{index}.png")
             for index in range(DRAWINGS)
         ]
-        client = Client(url, verbose=False)
+        client = local_client(url)
         answer = answer_through_gradio_client(client, chosen)
         report_milliseconds("a drawing's answer, gradio_client", milliseconds(answer, drawings))
+        answer = answer_through_gradio_client(Client(url, verbose=False), chosen)
+        report_milliseconds("the same, default settings", milliseconds(answer, drawings))
         answer = answer_over_the_queue_protocol(url, chosen)
         report_milliseconds("the same, queue protocol", milliseconds(answer, drawings))
         digit = playground.second_weakest_digit(lesson)
