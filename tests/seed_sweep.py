@@ -50,9 +50,10 @@ CHECKED_FIX = re.compile(
     r".*?test accuracy: (?P<acc_before>[\d.]+) -> (?P<acc_after>[\d.]+)",
     re.MULTILINE | re.DOTALL,
 )
-# each row of the placement study's table (lessons/3_lora_in_attention.ipynb, section 19)
+# each row of the placement study's table (lessons/3_lora_in_attention.ipynb, section 19), and
+# its reference, full fine-tuning (rank "-")
 PLACEMENT_ROW = re.compile(
-    r"^(?P<label>\S[^\n]*?) {2,}\d+ +[\d,]+ +(?P<before>\d+) -> +(?P<after>\d+) +\(.*?\)"
+    r"^(?P<label>\S[^\n]*?) {2,}(?:\d+|-) +[\d,]+ +(?P<before>\d+) -> +(?P<after>\d+) +\(.*?\)"
     r".*? (?P<acc_before>[01]\.\d+) -> (?P<acc_after>[01]\.\d+) ",
     re.MULTILINE,
 )

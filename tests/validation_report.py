@@ -26,6 +26,7 @@ PLACEMENT_NOTEBOOK, PLACEMENT, WEAK_ERRORS = (
     "placement",
     ("weak-digit test errors"),
 )
+REFERENCE = "full fine-tuning"  # the study's last row: every weight trains, no adapter, no budget
 TRANSFORMER_ACCURACY = "transformer test accuracy"
 SLOPE_NOTEBOOK, SLOPE = "lessons/4_descendants.ipynb", "ΔD/ΔM slope"
 CORE_NOTEBOOK, CORE_LABEL = "lora.ipynb", "LoRA, mixed batches"
@@ -151,7 +152,7 @@ def placement_table(rows, study):
         lines.append(
             f"| {placement} | {mean_and_spread(measures[WEAK_ERRORS], '{:.1f}')} "
             f"| {mean_and_spread(measures[CUT], '{:.0%}')} "
-            f"| {mean_and_spread(measures[CHANGE], '{:+.2f}')} | {best[placement]} "
+            f"| {mean_and_spread(measures[CHANGE], '{:+.2f}')} | {best.get(placement, '—')} "
             f"| {meets_part_one_bar(measures)} |"
         )
     return "\n".join(lines)
@@ -168,8 +169,13 @@ def meets_part_one_bar(measures):
 
 
 def most_cut_counts(study):
-    """Per placement, the seeds on which it left the fewest weak-digit errors (ties count)."""
-    errors = {placement: measures[WEAK_ERRORS] for placement, measures in study.items()}
+    """Per placement, the seeds on which it left the fewest weak-digit errors (ties count); the
+    reference, full fine-tuning, does not compete."""
+    errors = {
+        placement: measures[WEAK_ERRORS]
+        for placement, measures in study.items()
+        if placement != REFERENCE
+    }
     seeds = set.intersection(*(set(by_seed) for by_seed in errors.values()))
     fewest = {seed: min(by_seed[seed] for by_seed in errors.values()) for seed in seeds}
     return {
@@ -230,7 +236,7 @@ def placement_figure(study):
         values = [list(study[label][measure].values()) for label in labels]
         ax.boxplot(values, orientation="horizontal", tick_labels=labels)
         ax.set(xlabel=xlabel)
-    axes[0].set(ylabel="adapted layers (one budget of trainable parameters)")
+    axes[0].set(ylabel="adapted layers (one budget; full fine-tuning: every weight)")
     axes[0].xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     axes[0].invert_yaxis()
     seeds = len(next(iter(study.values()))[CUT])
@@ -350,8 +356,12 @@ accuracy, and on how many seeds the placement left the fewest weak-digit errors 
 each). The transformer's pretraining recipe was chosen on tuning seeds 0–9, its fine-tuning
 recipe on tuning seeds 0–3 with a first version of the transformer (ReLU, Adam). The lesson
 asserts that the transformer reaches 96% and that every placement cuts some weak-digit errors and
-loses at most 0.5 points. Part one's stricter bar (cut at least half, lose at most 0.1 points) is
-printed, not asserted: the last column counts the seeds that met it.
+loses at most 0.5 points. The last row is the reference, {REFERENCE}: every weight of the
+transformer trains on the same batches, at a tenth of the adapters' learning rate, with no adapter
+and no budget; the lesson asserts that it too cuts some weak-digit errors while the other digits'
+errors rise, and it does not compete for "cut the most". Part one's stricter bar (cut at least
+half, lose at most 0.1 points) is printed, not asserted: the last column counts the seeds that met
+it.
 
 {placement_table(rows, study)}
 
