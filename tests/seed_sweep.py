@@ -107,13 +107,17 @@ def run_notebook(notebook, seed, folder):
         verdict = "FAILED " + failed_assert(error)
     except (CellTimeoutError, DeadKernelError) as error:  # a stalled or killed kernel
         verdict = f"FAILED {type(error).__name__}: {str(error).splitlines()[0][:120]}"
-    stdout = "".join(
+    return verdict, printed(output)
+
+
+def printed(notebook):
+    """Everything an executed notebook printed (its stdout), cell after cell."""
+    return "".join(
         out.get("text", "")
-        for cell in nbformat.read(output, as_version=4).cells
+        for cell in nbformat.read(notebook, as_version=4).cells
         for out in cell.get("outputs", [])
         if out.get("name") == "stdout"
     )
-    return verdict, stdout
 
 
 def claims(notebook, seed, verdict, stdout):
