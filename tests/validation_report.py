@@ -235,15 +235,18 @@ def placement_figure(study):
     ):
         values = [list(study[label][measure].values()) for label in labels]
         ax.boxplot(values, orientation="horizontal", tick_labels=labels)
+        bar = ASSERTED[{CUT: CORE_CUT, CHANGE: CORE_CHANGE}[measure]]
+        ax.axvline(bar, color="gray", linestyle="--", label="part one's bar (met at or right)")
         ax.set(xlabel=xlabel)
     axes[0].set(ylabel="adapted layers (one budget)")
     axes[0].xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     axes[0].invert_yaxis()
     seeds = len(next(iter(study.values()))[CUT])
     fig.suptitle(
-        f"Lesson 3's placement study on {seeds} held-out seeds: where the adapter goes, "
-        f"and {REFERENCE} (every weight) for reference"
+        f"Lesson 3's placement study on {seeds} held-out seeds: where the adapter goes\n"
+        f"(and {REFERENCE} of every weight, for reference)"
     )
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center")
     fig.savefig(PLACEMENT_FIGURE, dpi=100)
     plt.close(fig)
 
