@@ -29,6 +29,17 @@ LOAD_INSTEAD_OF_TRAINING = {
 }
 
 
+# A lesson's cells that train and save a model, by a name each defines: the file in the seed's
+# checkpoint folder, and what loads it instead (run_tutorial(..., load_saved=True): the solutions).
+LESSON_CHECKPOINTS = {
+    "transformer_history": (
+        "transformer.pt",
+        "transformer.load_state_dict(torch.load("
+        + _SAVED
+        + '"transformer.pt", weights_only=True))',
+    ),
+}
+
 SKIPPED_IN_LESSONS = "skip-in-lessons"  # the tag of part one's cells that only show (timings)
 
 
@@ -93,11 +104,13 @@ def _loading_instead_of_training(cells):
             yield source, tags
 
 
-def run_tutorial(notebook, namespace, before=None, only_defining=None):
+def run_tutorial(notebook, namespace, before=None, only_defining=None, load_saved=False):
     """Execute code cells of the tutorial `notebook` (a file beside this module) in `namespace`.
 
     before="## 8.": every code cell above the first markdown cell that starts with that text.
     only_defining=["quantize", ...]: only the cells that define one of these names at top level.
+    load_saved=True: a cell of LESSON_CHECKPOINTS loads the model it trains instead, when the
+    lesson saved it for namespace's SEED in its CHECKPOINT_DIR (run the parameters cell first).
     Printed output, progress bars and figures are swallowed; errors are not.
     """
     if (before is None) == (only_defining is None):
@@ -109,8 +122,20 @@ def run_tutorial(notebook, namespace, before=None, only_defining=None):
         missing = wanted - set().union(*map(_top_level_names, sources))
         if missing:
             raise ValueError(f"{notebook} defines none of {sorted(missing)} at top level")
+    if load_saved:
+        folder = Path(namespace["CHECKPOINT_DIR"]) / f"seed_{namespace['SEED']}"
+        sources = [_saved_instead(source, folder) for source in sources]
     for source in sources:
         _run_quietly(source, namespace, notebook)
+
+
+def _saved_instead(source, folder):
+    """The code that loads what the cell `source` trains, when it is saved in `folder`; else the
+    cell itself."""
+    for name, (file, load) in LESSON_CHECKPOINTS.items():
+        if name in _top_level_names(source) and (folder / file).exists():
+            return load
+    return source
 
 
 def _top_level_names(source):
