@@ -29,16 +29,9 @@ LOAD_INSTEAD_OF_TRAINING = {
 }
 
 
-# A lesson's cells that train and save a model, by a name each defines: the file in the seed's
-# checkpoint folder, and what loads it instead (run_tutorial(..., load_saved=True): the solutions).
-LESSON_CHECKPOINTS = {
-    "transformer_history": (
-        "transformer.pt",
-        "transformer.load_state_dict(torch.load("
-        + _SAVED
-        + '"transformer.pt", weights_only=True))',
-    ),
-}
+# A lesson's cells that train and save a model, by a name each defines: the model and the file in
+# the seed's checkpoint folder it is loaded from instead (run_tutorial(..., load_saved=True)).
+LESSON_CHECKPOINTS = {"transformer_history": ("transformer", "transformer.pt")}
 
 SKIPPED_IN_LESSONS = "skip-in-lessons"  # the tag of part one's cells that only show (timings)
 
@@ -132,9 +125,9 @@ def run_tutorial(notebook, namespace, before=None, only_defining=None, load_save
 def _saved_instead(source, folder):
     """The code that loads what the cell `source` trains, when it is saved in `folder`; else the
     cell itself."""
-    for name, (file, load) in LESSON_CHECKPOINTS.items():
+    for name, (model, file) in LESSON_CHECKPOINTS.items():
         if name in _top_level_names(source) and (folder / file).exists():
-            return load
+            return f'{model}.load_state_dict(torch.load({_SAVED}"{file}", weights_only=True))'
     return source
 
 
