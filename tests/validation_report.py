@@ -40,7 +40,14 @@ CHANGED_CLAIMS = """## Claims changed after a held-out failure
   accuracy rose 1.15 points. That is not a property of the method, so section 7 now prints the
   comparison instead of asserting it, and the sweep records it (the row "weak digit's error rate
   minus the other nine's mean"). The changed notebook then ran on fresh held-out seeds, with the
-  lessons (the runs at a later commit above)."""
+  lessons (the runs at a later commit above).
+- Seed 15002, `lessons/3_lora_in_attention.ipynb`: section 19 asserted that every placement loses
+  at most 0.5 points of test accuracy. There "MLP only" lost 0.51 points (and full fine-tuning,
+  not asserted, 0.61), although it cut the weak digit's errors by 46%. On the 24 held-out seeds
+  before it the largest loss had been 0.43. The bound is not a property of the method, so the
+  lesson now prints each placement's accuracy change instead of asserting a bound, and keeps
+  asserting that every placement cuts some weak-digit errors. The changed lesson then ran on
+  fresh held-out seeds (the runs at a later commit above)."""
 
 
 def seed_ranges(seeds):
@@ -361,8 +368,8 @@ seeds: the weak digit's test errors after fine-tuning, the share of them cut, th
 accuracy, and on how many seeds the placement left the fewest weak-digit errors (ties count for
 each). The transformer's pretraining recipe was chosen on tuning seeds 0–9, its fine-tuning
 recipe on tuning seeds 0–3 with a first version of the transformer (ReLU, Adam). The lesson
-asserts that the transformer reaches 96% and that every placement cuts some weak-digit errors and
-loses at most 0.5 points. The last row is the reference, {REFERENCE}: every weight of the
+asserts that the transformer reaches 96% and that every placement cuts some weak-digit errors; it
+asserted until seed 15002 that each also loses at most 0.5 points (see below). The last row is the reference, {REFERENCE}: every weight of the
 transformer trains on the same batches, at a tenth of the adapters' learning rate, with no adapter
 and no budget; the lesson asserts that it too cuts some weak-digit errors while the other digits'
 errors rise, and it does not compete for "cut the most". Part one's stricter bar (cut at least
